@@ -5,8 +5,8 @@
 //! and `URLRequest`. [`HttpResponse`] is what the parsers take back: the status, the headers and the
 //! raw body bytes, whatever they are (a gateway's HTML page is a real response).
 
-use std::borrow::Cow;
 use core::fmt;
+use std::borrow::Cow;
 
 use zeroize::Zeroize;
 
@@ -126,11 +126,7 @@ impl Drop for HttpRequest {
 
 impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let body = if self.body_sensitive {
-            Secret::REDACTED.into()
-        } else {
-            String::from_utf8_lossy(&self.body)
-        };
+        let body = if self.body_sensitive { Secret::REDACTED.into() } else { String::from_utf8_lossy(&self.body) };
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
             .field("url", &self.url)
@@ -204,7 +200,10 @@ mod tests {
         HttpRequest {
             method: "PUT".into(),
             url: "https://a1.easemob.com/org/app/token".into(),
-            headers: vec![Header::new("Accept", "application/json"), Header::sensitive("Authorization", "Bearer tok'en")],
+            headers: vec![
+                Header::new("Accept", "application/json"),
+                Header::sensitive("Authorization", "Bearer tok'en"),
+            ],
             body: b"{\"client_secret\":\"s3cr3t\"}".to_vec(),
             body_sensitive: true,
         }

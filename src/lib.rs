@@ -69,6 +69,7 @@ mod json;
 mod secret;
 mod validate;
 
+pub mod easemob;
 pub mod volcengine;
 
 pub use error::{ApiError, ApiErrorKind, Error, Fault, RetryAdvice, Vendor, ERROR_CODES};

@@ -5,12 +5,14 @@ use crate::error::Error;
 
 /// Refuses a header name that is not an RFC 9110 token.
 pub(crate) fn header_name(field: &str, name: &str) -> Result<(), Error> {
-    let ok = !name.is_empty()
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid(field, "a header name must be a non-empty HTTP token (letters, digits, and !#$%&'*+-.^_`|~)"))
+        Err(Error::invalid(
+            field,
+            "a header name must be a non-empty HTTP token (letters, digits, and !#$%&'*+-.^_`|~)",
+        ))
     }
 }
 
@@ -23,7 +25,10 @@ pub(crate) fn header_value(field: &str, value: &str) -> Result<(), Error> {
             0 => return Err(Error::invalid(field, "NUL is not allowed in a header value")),
             b'\t' | 0x20..=0x7e => {}
             0x80..=0xff => {
-                return Err(Error::invalid(field, "a header value must be ASCII (percent-encode or base64 other text)"));
+                return Err(Error::invalid(
+                    field,
+                    "a header value must be ASCII (percent-encode or base64 other text)",
+                ));
             }
             _ => return Err(Error::invalid(field, "control characters are not allowed in a header value")),
         }
@@ -44,15 +49,6 @@ pub(crate) fn word(field: &str, value: &str) -> Result<(), Error> {
         return Err(Error::invalid(field, "must not contain whitespace"));
     }
     Ok(())
-}
-
-/// Refuses CR, LF, NUL and other control characters in free text that travels in a URL or header.
-pub(crate) fn no_control(field: &str, value: &str) -> Result<(), Error> {
-    if value.chars().any(|c| c.is_control()) {
-        Err(Error::invalid(field, "must not contain CR, LF, NUL or other control characters"))
-    } else {
-        Ok(())
-    }
 }
 
 /// Refuses an empty key or a repeated key in an extension-field map.

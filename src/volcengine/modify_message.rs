@@ -159,9 +159,11 @@ impl ModifyMessage {
     /// key, `content` that is not JSON, or an edit that changes nothing (no `ext` and no
     /// `content`).
     pub fn body(&self) -> Result<Vec<u8>, Error> {
-        for (field, id) in
-            [("app_id", self.app_id), ("conversation_short_id", self.conversation_short_id), ("message_id", self.message_id)]
-        {
+        for (field, id) in [
+            ("app_id", self.app_id),
+            ("conversation_short_id", self.conversation_short_id),
+            ("message_id", self.message_id),
+        ] {
             if id <= 0 {
                 return Err(Error::invalid(field, "must be a positive integer"));
             }
@@ -235,7 +237,10 @@ pub fn text_content(text: &str) -> String {
 /// [`Error::InvalidInput`] naming `field` when the text is not a decimal integer in the signed
 /// 64-bit range.
 pub fn parse_id(field: &str, decimal: &str) -> Result<i64, Error> {
-    if decimal.is_empty() || decimal.len() > 20 || !decimal.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || (i == 0 && b == b'-')) {
+    if decimal.is_empty()
+        || decimal.len() > 20
+        || !decimal.bytes().enumerate().all(|(i, b)| b.is_ascii_digit() || (i == 0 && b == b'-'))
+    {
         return Err(Error::invalid(field, "must be a decimal integer"));
     }
     decimal.parse().map_err(|_| Error::invalid(field, "must fit in a signed 64-bit integer"))
@@ -246,7 +251,12 @@ impl Signer {
     ///
     /// # Errors
     /// As [`ModifyMessage::body`], and [`Error::InvalidInput`] (field `time`) after the year 9999.
-    pub fn modify_message(&self, endpoint: &Endpoint, params: &ModifyMessage, time: u64) -> Result<SignedRequest, Error> {
+    pub fn modify_message(
+        &self,
+        endpoint: &Endpoint,
+        params: &ModifyMessage,
+        time: u64,
+    ) -> Result<SignedRequest, Error> {
         self.sign_parts(params.parts(endpoint)?, &endpoint.region, SERVICE, time, None)
     }
 }

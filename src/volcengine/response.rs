@@ -112,13 +112,21 @@ pub fn classify(code: &str) -> (ApiErrorKind, RetryAdvice) {
     let family = code.split('.').next().unwrap_or_default();
     match family {
         "FlowLimitExceeded" => (ApiErrorKind::RateLimited, RetryAdvice::Retry),
-        "InternalError" | "InternalServiceError" | "InternalServiceTimeout" | "FailToConnect"
-        | "ServiceUnavailableTemp" | "UndefinedError" => (ApiErrorKind::ServiceUnavailable, RetryAdvice::Retry),
+        "InternalError"
+        | "InternalServiceError"
+        | "InternalServiceTimeout"
+        | "FailToConnect"
+        | "ServiceUnavailableTemp"
+        | "UndefinedError" => (ApiErrorKind::ServiceUnavailable, RetryAdvice::Retry),
         "InvalidTimestamp" => (ApiErrorKind::InvalidTimestamp, RetryAdvice::FixClock),
-        "SignatureDoesNotMatch" | "InvalidAccessKey" | "InvalidClientTokenId" | "MissingSignature"
-        | "MissingAuthenticationToken" | "InvalidSecretToken" | "InvalidAuthorization" | "InvalidCredential" => {
-            (ApiErrorKind::InvalidCredentials, RetryAdvice::DoNotRetry)
-        }
+        "SignatureDoesNotMatch"
+        | "InvalidAccessKey"
+        | "InvalidClientTokenId"
+        | "MissingSignature"
+        | "MissingAuthenticationToken"
+        | "InvalidSecretToken"
+        | "InvalidAuthorization"
+        | "InvalidCredential" => (ApiErrorKind::InvalidCredentials, RetryAdvice::DoNotRetry),
         "AccessDenied" | "LackPolicy" => (ApiErrorKind::PermissionDenied, RetryAdvice::DoNotRetry),
         "InvalidParameter" | "MissingParameter" | "MissingRequestInfo" => {
             (ApiErrorKind::InvalidRequest, RetryAdvice::DoNotRetry)

@@ -428,7 +428,11 @@ fn keyed(key: &SigningKey) -> HmacSha256 {
 ///
 /// # Errors
 /// As [`Signer::sign`].
-pub fn sign(credentials: &Credentials, request: &SignableRequest, params: &SigningParams) -> Result<SignedRequest, Error> {
+pub fn sign(
+    credentials: &Credentials,
+    request: &SignableRequest,
+    params: &SigningParams,
+) -> Result<SignedRequest, Error> {
     let parts = prepare(request)?;
     let signed: Option<Vec<&str>> = params.signed_headers.as_ref().map(|l| l.iter().map(String::as_str).collect());
     sign_parts_uncached(credentials, parts, &params.region, &params.service, params.time, signed.as_deref())
@@ -634,8 +638,9 @@ fn sign_with<'a>(
     push_hex(&mut authorization, &sig);
 
     // The request to send.
-    let mut url =
-        String::with_capacity(scheme.as_str().len() + 3 + host.len() + canonical_path.len() + canonical_query.len() + 1);
+    let mut url = String::with_capacity(
+        scheme.as_str().len() + 3 + host.len() + canonical_path.len() + canonical_query.len() + 1,
+    );
     url.push_str(scheme.as_str());
     url.push_str("://");
     url.push_str(host);

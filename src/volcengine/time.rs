@@ -30,8 +30,14 @@ impl XDate {
         let secs = unix_secs % 86_400;
         let (year, month, day) = civil_from_days(days);
         let mut out = *b"00000000T000000Z";
-        let fields: [(usize, u64, usize); 6] =
-            [(0, year, 4), (4, month, 2), (6, day, 2), (9, secs / 3600, 2), (11, secs % 3600 / 60, 2), (13, secs % 60, 2)];
+        let fields: [(usize, u64, usize); 6] = [
+            (0, year, 4),
+            (4, month, 2),
+            (6, day, 2),
+            (9, secs / 3600, 2),
+            (11, secs % 3600 / 60, 2),
+            (13, secs % 60, 2),
+        ];
         for (start, mut value, width) in fields {
             for slot in out.iter_mut().skip(start).take(width).rev() {
                 // `value % 10` is below 10, so the cast cannot truncate.
