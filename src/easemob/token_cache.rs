@@ -64,15 +64,27 @@ pub struct TokenCache {
     token: Option<AppToken>,
     fetch_started: Option<u64>,
     fetch_timeout: u64,
+    last_failure: Option<u64>,
 }
 
 impl TokenCache {
     /// How long a fetch may stay unanswered (seconds) before another one is asked for.
     pub const DEFAULT_FETCH_TIMEOUT: u64 = 60;
+    /// After a failed refresh, how long (seconds) a still-valid token is used before the next
+    /// refresh is asked for. A fetch without a valid token is never delayed.
+    pub const REFRESH_COOLDOWN: u64 = 10;
 
     /// An empty cache.
     pub fn new(settings: Settings, source: TokenSource, policy: TokenPolicy) -> Self {
-        Self { settings, source, policy, token: None, fetch_started: None, fetch_timeout: Self::DEFAULT_FETCH_TIMEOUT }
+        Self {
+            settings,
+            source,
+            policy,
+            token: None,
+            fetch_started: None,
+            fetch_timeout: Self::DEFAULT_FETCH_TIMEOUT,
+            last_failure: None,
+        }
     }
 
     /// Sets how long a fetch may stay unanswered before another one is asked for.
@@ -113,8 +125,9 @@ impl TokenCache {
     /// As the token request builders (an Agora token that is not header-safe).
     pub fn poll(&mut self, now: u64) -> Result<TokenAction, Error> {
         let fetching = self.is_fetching(now);
+        let cooling = self.last_failure.is_some_and(|t| now < t.saturating_add(Self::REFRESH_COOLDOWN));
         match self.token.as_ref().filter(|t| !t.is_expired(now)) {
-            Some(token) if fetching || !token.needs_refresh(now) => Ok(TokenAction::Use(token.clone())),
+            Some(token) if fetching || cooling || !token.needs_refresh(now) => Ok(TokenAction::Use(token.clone())),
             Some(token) => {
                 let token = token.clone();
                 let request = self.start_fetch(now)?;
@@ -135,24 +148,36 @@ impl TokenCache {
     }
 
     /// Reports the reply to the token request, received at `now`. On success the new token is
-    /// stored and returned; on failure the old token (if still valid) stays in use, and the next
-    /// [`poll`](Self::poll) asks for a fetch again.
+    /// stored and returned; on failure the old token (if still valid) stays in use, and a refresh
+    /// is asked for again after [`Self::REFRESH_COOLDOWN`] (a fetch at once, if no valid token is
+    /// left).
     ///
     /// # Errors
     /// As [`parse_token_response`] or [`parse_agora_token_exchange_response`].
     pub fn on_response(&mut self, response: &HttpResponse, now: u64) -> Result<AppToken, Error> {
         self.fetch_started = None;
-        let token = match &self.source {
-            TokenSource::ClientCredentials(_) => parse_token_response(response, now, &self.policy)?,
-            TokenSource::AgoraToken(_) => parse_agora_token_exchange_response(response, now, &self.policy)?,
+        let parsed = match &self.source {
+            TokenSource::ClientCredentials(_) => parse_token_response(response, now, &self.policy),
+            TokenSource::AgoraToken(_) => parse_agora_token_exchange_response(response, now, &self.policy),
         };
-        self.token = Some(token.clone());
-        Ok(token)
+        match parsed {
+            Ok(token) => {
+                self.last_failure = None;
+                self.token = Some(token.clone());
+                Ok(token)
+            }
+            Err(e) => {
+                self.last_failure = Some(now);
+                Err(e)
+            }
+        }
     }
 
-    /// Reports that the token request failed before a reply arrived (a transport failure).
-    pub fn on_fetch_failed(&mut self) {
+    /// Reports that the token request failed at `now` before a reply arrived (a transport
+    /// failure).
+    pub fn on_fetch_failed(&mut self, now: u64) {
         self.fetch_started = None;
+        self.last_failure = Some(now);
     }
 
     /// Reports that a call made with `used` failed with `error`. Returns `true` when the error

@@ -180,7 +180,9 @@ impl ModifyMessage {
             return Err(Error::invalid("ext", "neither ext nor content is given: the edit would change nothing"));
         }
         let ext_len: usize = self.ext.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
-        let mut body = Vec::with_capacity(100 + ext_len + self.content.as_ref().map_or(0, |c| c.len() + c.len() / 4));
+        // 59 bytes of keys and punctuation, 60 of digits at most, then the ext and the escaped content.
+        let content_len = self.content.as_ref().map_or(0, |c| 13 + c.len() + c.len() / 4);
+        let mut body = Vec::with_capacity(128 + ext_len + content_len);
         body.extend_from_slice(b"{\"AppId\":");
         json::push_i64(&mut body, self.app_id);
         body.extend_from_slice(b",\"ConversationShortId\":");

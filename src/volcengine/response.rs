@@ -1,5 +1,7 @@
 //! Parsing Volcengine OpenAPI replies: the `ResponseMetadata` envelope and its `Error`.
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::{excerpt, ApiError, ApiErrorKind, Error, RetryAdvice, Vendor};
@@ -25,7 +27,8 @@ pub struct ResponseMetadata {
 pub struct OpenApiResponse {
     /// The envelope.
     pub metadata: ResponseMetadata,
-    /// `Result`, as JSON text, when the reply has one.
+    /// `Result`, exactly as its JSON text appears in the reply (key order, spacing and big
+    /// integers untouched), when the reply has one.
     pub result: Option<String>,
 }
 
@@ -69,7 +72,7 @@ pub fn parse_response(response: &HttpResponse) -> Result<OpenApiResponse, Error>
     if !(200..300).contains(&status) {
         return Err(malformed("a non-2xx status without ResponseMetadata.Error"));
     }
-    let result = root.get("Result").filter(|v| !v.is_null()).map(Value::to_string);
+    let result = root.get("Result").filter(|v| !v.is_null()).and_then(|_| raw_result(&response.body));
     Ok(OpenApiResponse { metadata, result })
 }
 
@@ -79,6 +82,17 @@ pub fn parse_response(response: &HttpResponse) -> Result<OpenApiResponse, Error>
 /// As [`parse_response`].
 pub fn parse_modify_message_response(response: &HttpResponse) -> Result<ResponseMetadata, Error> {
     parse_response(response).map(|r| r.metadata)
+}
+
+/// The text of `Result`, sliced from the body rather than re-serialized.
+fn raw_result(body: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Envelope<'a> {
+        #[serde(rename = "Result", borrow)]
+        result: Option<&'a RawValue>,
+    }
+    let text = core::str::from_utf8(body).ok()?;
+    serde_json::from_str::<Envelope<'_>>(text).ok()?.result.map(|r| r.get().to_owned())
 }
 
 fn api_error(status: u16, err: &Map<String, Value>, request_id: String) -> ApiError {

@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use super::canonical::{canonical_path, write_query};
 use super::time::XDate;
 use crate::error::Error;
-use crate::hex::{hex, push_hex};
+use crate::hex::{hex, hex32, push_hex};
 use crate::http::{Header, HttpRequest};
 use crate::secret::Secret;
 use crate::validate;
@@ -514,14 +514,18 @@ pub(crate) fn host(scheme: Scheme, host: &str) -> Result<&str, Error> {
     Ok(host.strip_suffix(scheme.default_port()).unwrap_or(host))
 }
 
-/// One header the signature can cover.
+/// One header the signature can cover, with its name lower-cased once.
 struct Candidate<'a> {
-    name: &'a str,
+    name: Cow<'a, str>,
     value: &'a str,
 }
 
-fn lower_cmp(a: &str, b: &str) -> core::cmp::Ordering {
-    a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+impl<'a> Candidate<'a> {
+    fn new(name: &'a str, value: &'a str) -> Self {
+        let name =
+            if name.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(name.to_ascii_lowercase()) } else { Cow::Borrowed(name) };
+        Self { name, value }
+    }
 }
 
 /// The signing itself, shared by every entry point.
@@ -535,25 +539,22 @@ fn sign_with<'a>(
     key_for: impl FnOnce(&str) -> (SigningKey, HmacSha256),
 ) -> Result<SignedRequest, Error> {
     let Parts { method, scheme, host, canonical_path, canonical_query, mut headers, body } = parts;
-    let mut payload_hash = [0u8; 64];
-    let digest = Sha256::digest(&body);
-    for (pair, byte) in payload_hash.chunks_exact_mut(2).zip(digest.iter()) {
-        pair.copy_from_slice(&hex_pair(*byte));
-    }
+    let x_date_text = x_date.as_str();
+    let payload_hash = hex32(&Sha256::digest(&body));
     let payload_hash = core::str::from_utf8(&payload_hash).unwrap_or_default();
     let token = credentials.session_token.as_ref().map(Secret::expose);
 
     // Every header the signature may cover.
     let mut candidates: Vec<Candidate<'_>> = Vec::with_capacity(headers.len() + 4);
-    candidates.extend(headers.iter().map(|h| Candidate { name: &h.name, value: &h.value }));
-    candidates.push(Candidate { name: "host", value: host });
-    candidates.push(Candidate { name: "x-content-sha256", value: payload_hash });
-    candidates.push(Candidate { name: "x-date", value: x_date.as_str() });
+    candidates.extend(headers.iter().map(|h| Candidate::new(&h.name, &h.value)));
+    candidates.push(Candidate::new("host", host));
+    candidates.push(Candidate::new("x-content-sha256", payload_hash));
+    candidates.push(Candidate::new("x-date", x_date_text));
     if let Some(token) = token {
-        candidates.push(Candidate { name: "x-security-token", value: token });
+        candidates.push(Candidate::new("x-security-token", token));
     }
     match signed_headers {
-        None => candidates.retain(|c| c.name.eq_ignore_ascii_case("content-type") || is_added(c.name)),
+        None => candidates.retain(|c| c.name == "content-type" || is_added(&c.name)),
         Some(list) => {
             for (i, name) in list.iter().enumerate() {
                 if !candidates.iter().any(|c| c.name.eq_ignore_ascii_case(name)) {
@@ -566,10 +567,10 @@ fn sign_with<'a>(
                     return Err(Error::invalid("signed_headers", format!("names {name:?} twice")));
                 }
             }
-            candidates.retain(|c| list.iter().any(|n| n.eq_ignore_ascii_case(c.name)));
+            candidates.retain(|c| list.iter().any(|n| n.eq_ignore_ascii_case(&c.name)));
         }
     }
-    candidates.sort_by(|a, b| lower_cmp(a.name, b.name));
+    candidates.sort_by(|a, b| a.name.cmp(&b.name));
 
     // The canonical request.
     let headers_len: usize = candidates.iter().map(|c| 2 * c.name.len() + c.value.len() + 3).sum();
@@ -582,7 +583,7 @@ fn sign_with<'a>(
     canonical.push_str(&canonical_query);
     canonical.push('\n');
     for c in &candidates {
-        push_lower(&mut canonical, c.name);
+        canonical.push_str(&c.name);
         canonical.push(':');
         canonical.push_str(c.value);
         canonical.push('\n');
@@ -593,18 +594,18 @@ fn sign_with<'a>(
         if i > 0 {
             canonical.push(';');
         }
-        push_lower(&mut canonical, c.name);
+        canonical.push_str(&c.name);
     }
     let signed_end = canonical.len();
     canonical.push('\n');
     canonical.push_str(payload_hash);
 
     // The string to sign.
-    let date = x_date.short();
+    let date = x_date_text.get(..8).unwrap_or_default();
     let mut sts = String::with_capacity(SCOPE_START + 8 + region.len() + service.len() + 10 + 65);
     sts.push_str(ALGORITHM);
     sts.push('\n');
-    sts.push_str(x_date.as_str());
+    sts.push_str(x_date_text);
     sts.push('\n');
     sts.push_str(date);
     sts.push('/');
@@ -650,7 +651,7 @@ fn sign_with<'a>(
         url.push_str(&canonical_query);
     }
     headers.reserve(4);
-    headers.push(Header::new("X-Date", x_date.as_str().to_owned()));
+    headers.push(Header::new("X-Date", x_date_text.to_owned()));
     headers.push(Header::new("X-Content-Sha256", payload_hash.to_owned()));
     if let Some(token) = token {
         headers.push(Header::sensitive("X-Security-Token", token.to_owned()));
@@ -676,13 +677,3 @@ fn is_added(name: &str) -> bool {
     matches!(name, "host" | "x-content-sha256" | "x-date" | "x-security-token")
 }
 
-fn hex_pair(byte: u8) -> [u8; 2] {
-    let d = |n: u8| if n < 10 { b'0' + n } else { b'a' - 10 + n };
-    [d(byte >> 4), d(byte & 0x0f)]
-}
-
-fn push_lower(out: &mut String, name: &str) {
-    for c in name.chars() {
-        out.push(c.to_ascii_lowercase());
-    }
-}

@@ -52,11 +52,6 @@ impl XDate {
         // Only ASCII digits, 'T' and 'Z' are ever written.
         core::str::from_utf8(&self.0).unwrap_or("")
     }
-
-    /// `YYYYMMDD`, the date part used in the credential scope.
-    pub(crate) fn short(&self) -> &str {
-        self.as_str().get(..8).unwrap_or("")
-    }
 }
 
 /// (year, month, day) of a day count since 1970-01-01 (proleptic Gregorian calendar).

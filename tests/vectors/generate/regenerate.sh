@@ -10,13 +10,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
-if [ -f package-lock.json ]; then
-  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-else
-  npm install --ignore-scripts --no-audit --no-fund --loglevel=error
-fi
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+bash ./install.sh
 
 node gen_node.mjs "$here/.."
 .venv/bin/python gen_python.py "$here/.."
