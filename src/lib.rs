@@ -70,7 +70,17 @@ mod secret;
 mod validate;
 
 pub mod easemob;
+pub mod limit;
+pub mod retry;
 pub mod volcengine;
+
+#[cfg(feature = "uniffi")]
+mod ffi;
+#[cfg(feature = "wasm")]
+mod wasm;
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 pub use error::{ApiError, ApiErrorKind, Error, Fault, RetryAdvice, Vendor, ERROR_CODES};
 pub use ext::{merge_ext, ExtMode};

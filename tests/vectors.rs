@@ -8,9 +8,10 @@ use imedit::{merge_ext, Error, ExtMode, HttpRequest, HttpResponse, Secret};
 use serde_json::{json, Map, Value};
 
 type Outcome = Result<(), String>;
+type Check = fn(&Value) -> Outcome;
 
 /// Every operation folder a runner knows, and its checker.
-const OPERATIONS: &[(&str, fn(&Value) -> Outcome)] = &[
+const OPERATIONS: &[(&str, Check)] = &[
     ("volcengine/sign", sign),
     ("volcengine/modify_message", modify_message),
     ("volcengine/response", volcengine_response),
@@ -77,7 +78,8 @@ fn check_layout(root: &Path, failures: &mut Vec<String>) {
                 failures.push(format!("{rel}: unknown operation folder"));
             } else if op.is_dir() {
                 for f in std::fs::read_dir(&op).unwrap().map(|e| e.unwrap().path()) {
-                    let ok = f.extension().is_some_and(|e| e == "json") || f.file_name().is_some_and(|n| n == "README.md");
+                    let ok =
+                        f.extension().is_some_and(|e| e == "json") || f.file_name().is_some_and(|n| n == "README.md");
                     if !ok {
                         failures.push(format!("{}: unknown file", f.display()));
                     }
@@ -276,7 +278,7 @@ fn modify_message(case: &Value) -> Outcome {
     let input = field(case, "input")?;
     let expected = field(case, "expected")?;
     let build = || -> Result<HttpRequest, Error> {
-        let params = field(input, "params").map_err(|e| Error::transport(e))?;
+        let params = field(input, "params").map_err(Error::transport)?;
         let id = |key: &str| volcengine::parse_id(key, opt_text(params, key).unwrap_or_default());
         let edit = ModifyMessage {
             app_id: id("app_id")?,
@@ -300,9 +302,7 @@ fn volcengine_response(case: &Value) -> Outcome {
     let input = field(case, "input")?;
     let expected = field(case, "expected")?;
     let reply = response(input)?;
-    let meta = |m: &volcengine::ResponseMetadata| {
-        json!({"request_id": m.request_id, "action": m.action, "version": m.version, "service": m.service, "region": m.region})
-    };
+    let meta = |m: &volcengine::ResponseMetadata| json!({"request_id": m.request_id, "action": m.action, "version": m.version, "service": m.service, "region": m.region});
     match text(input, "operation")? {
         "modify_message" => parsed(expected, volcengine::parse_modify_message_response(&reply), meta),
         "openapi" => parsed(expected, volcengine::parse_response(&reply), |r| {
@@ -339,15 +339,13 @@ fn unit(input: &Value) -> Result<TimeUnit, String> {
 fn easemob_token(case: &Value) -> Outcome {
     let input = field(case, "input")?;
     let expected = field(case, "expected")?;
-    let policy = TokenPolicy {
-        ttl: input.get("ttl").and_then(Value::as_u64),
-        unit: unit(input)?,
-        ..Default::default()
-    };
+    let policy =
+        TokenPolicy { ttl: input.get("ttl").and_then(Value::as_u64), unit: unit(input)?, ..Default::default() };
     let result = settings(input).and_then(|s| match opt_text(input, "grant") {
-        Some("agora") => {
-            easemob::build_agora_token_exchange_request(&s, &Secret::new(opt_text(input, "agora_token").unwrap_or_default()))
-        }
+        Some("agora") => easemob::build_agora_token_exchange_request(
+            &s,
+            &Secret::new(opt_text(input, "agora_token").unwrap_or_default()),
+        ),
         _ => {
             let creds = easemob::ClientCredentials::new(
                 opt_text(input, "client_id").unwrap_or_default(),
@@ -365,8 +363,10 @@ fn easemob_rewrite(case: &Value) -> Outcome {
     let edit = field(input, "edit")?;
     let build = || -> Result<HttpRequest, Error> {
         let settings = settings(input)?;
-        let mut e =
-            RewriteMessage::new(opt_text(input, "message_id").unwrap_or_default(), MessageKind::parse(opt_text(edit, "type").unwrap_or_default())?);
+        let mut e = RewriteMessage::new(
+            opt_text(input, "message_id").unwrap_or_default(),
+            MessageKind::parse(opt_text(edit, "type").unwrap_or_default())?,
+        );
         e.msg = opt_text(edit, "msg").map(str::to_owned);
         e.custom_event = opt_text(edit, "custom_event").map(str::to_owned);
         e.custom_exts = opt_pairs(edit, "custom_exts").map_err(Error::transport)?;
@@ -402,7 +402,9 @@ fn easemob_response(case: &Value) -> Outcome {
                    "duration": o.duration})
         }),
         "token" => parsed(expected, easemob::parse_token_response(&reply, now, &policy), token),
-        "agora_token_exchange" => parsed(expected, easemob::parse_agora_token_exchange_response(&reply, now, &policy), token),
+        "agora_token_exchange" => {
+            parsed(expected, easemob::parse_agora_token_exchange_response(&reply, now, &policy), token)
+        }
         other => Err(format!("unknown operation {other}")),
     }
 }

@@ -1,0 +1,1 @@
+//! UniFFI exports: type conversions only.
