@@ -15,7 +15,9 @@ const SK: &str = "TVRrMU1EQXdOR1l6TWpnM05HSmxPRGcwTVRjeE1UVTFNVGd3T1dNeU1UZw==";
 const TIME: u64 = 1_717_245_296;
 
 fn mm_basic() -> ModifyMessage {
-    ModifyMessage::new(123456, 7123456789012345678, 7234567890123456789).ext("key", "value").content(text_content("hello"))
+    ModifyMessage::new(123456, 7123456789012345678, 7234567890123456789)
+        .ext("key", "value")
+        .content(text_content("hello"))
 }
 
 fn bench(c: &mut Criterion) {
@@ -56,7 +58,8 @@ fn bench(c: &mut Criterion) {
     for n in [31usize, 15] {
         g.bench_function(format!("sha256_{n}_blocks"), |b| {
             b.iter(|| {
-                let mut state = [0x6a09e667u32, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+                let mut state =
+                    [0x6a09e667u32, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
                 sha2::block_api::compress256(&mut state, black_box(&blocks[..n]));
                 state
             })

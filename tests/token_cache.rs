@@ -15,7 +15,11 @@ fn cache(policy: TokenPolicy) -> TokenCache {
 }
 
 fn token_reply(token: &str, expires_in: u64) -> HttpResponse {
-    HttpResponse::new(200, vec![], format!(r#"{{"access_token":"{token}","expires_in":{expires_in},"application":"uuid"}}"#))
+    HttpResponse::new(
+        200,
+        vec![],
+        format!(r#"{{"access_token":"{token}","expires_in":{expires_in},"application":"uuid"}}"#),
+    )
 }
 
 fn expect_fetch(action: TokenAction) -> HttpRequest {
@@ -149,7 +153,11 @@ fn agora_source_exchanges_the_agora_token() {
     let request = expect_fetch(c.poll(T0).unwrap());
     assert_eq!(request.header("Authorization"), Some("Bearer 007agora"));
     assert_eq!(request.body_text(), Some(r#"{"grant_type":"agora"}"#));
-    let reply = HttpResponse::new(200, vec![], format!(r#"{{"access_token":"em","expire_timestamp":{}}}"#, (T0 + 3600) * 1000 + 999));
+    let reply = HttpResponse::new(
+        200,
+        vec![],
+        format!(r#"{{"access_token":"em","expire_timestamp":{}}}"#, (T0 + 3600) * 1000 + 999),
+    );
     let token = c.on_response(&reply, T0).unwrap();
     assert_eq!((token.expires_at(), token.refresh_at()), (Some(T0 + 3600), Some(T0 + 1800)));
 }

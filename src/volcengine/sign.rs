@@ -522,8 +522,11 @@ struct Candidate<'a> {
 
 impl<'a> Candidate<'a> {
     fn new(name: &'a str, value: &'a str) -> Self {
-        let name =
-            if name.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(name.to_ascii_lowercase()) } else { Cow::Borrowed(name) };
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        };
         Self { name, value }
     }
 }
@@ -676,4 +679,3 @@ fn sign_with<'a>(
 fn is_added(name: &str) -> bool {
     matches!(name, "host" | "x-content-sha256" | "x-date" | "x-security-token")
 }
-
