@@ -31,7 +31,7 @@ fn main() -> Result<(), imedit::Error> {
         println!("# DEMO credentials (VOLC_ACCESSKEY / VOLC_SECRETKEY are not set): this request would be refused.\n");
     }
     println!("# The request, as curl (secrets redacted):\n{}\n", signed.request.to_curl(false));
-    println!("# Canonical request:\n{}\n", signed.stages.canonical_request());
+    println!("# Canonical request:\n{}\n", signed.stages.canonical_request_redacted());
     println!("# String to sign:\n{}\n", signed.stages.string_to_sign());
     println!("# Signed headers: {}", signed.stages.signed_headers());
     println!("# Signature:      {}", signed.stages.signature());

@@ -233,9 +233,29 @@ const X_DATE_START: usize = ALGORITHM.len() + 1;
 const SCOPE_START: usize = X_DATE_START + 17;
 
 impl SigningStages {
-    /// The canonical request whose SHA-256 is signed.
+    /// The canonical request whose SHA-256 is signed. With STS credentials it contains the
+    /// session token (the `x-security-token` line): print
+    /// [`canonical_request_redacted`](Self::canonical_request_redacted) instead.
     pub fn canonical_request(&self) -> &str {
         &self.canonical_request
+    }
+
+    /// The canonical request with the session token replaced by `[REDACTED]`, safe to print.
+    pub fn canonical_request_redacted(&self) -> Cow<'_, str> {
+        const LINE: &str = "\nx-security-token:";
+        match self.canonical_request.find(LINE) {
+            None => Cow::Borrowed(&self.canonical_request),
+            Some(at) => {
+                let start = at + LINE.len();
+                let end =
+                    self.canonical_request.get(start..).and_then(|rest| rest.find('\n')).map_or(start, |n| start + n);
+                let mut out = String::with_capacity(self.canonical_request.len());
+                out.push_str(self.canonical_request.get(..start).unwrap_or_default());
+                out.push_str(Secret::REDACTED);
+                out.push_str(self.canonical_request.get(end..).unwrap_or_default());
+                Cow::Owned(out)
+            }
+        }
     }
 
     /// The string to sign.
@@ -284,7 +304,7 @@ impl SigningStages {
 impl fmt::Debug for SigningStages {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SigningStages")
-            .field("canonical_request", &self.canonical_request)
+            .field("canonical_request", &self.canonical_request_redacted())
             .field("string_to_sign", &self.string_to_sign)
             .field("signed_headers", &self.signed_headers())
             .field("signing_key", &self.signing_key)
