@@ -17,6 +17,53 @@ pub fn x_date(unix_secs: u64) -> Result<String, Error> {
     XDate::new(unix_secs).map(|d| d.as_str().to_owned())
 }
 
+/// Reads an `X-Date` (`YYYYMMDD'T'HHMMSS'Z'`) back as Unix seconds: the inverse of [`x_date`].
+///
+/// ```
+/// use imedit::volcengine::{parse_x_date, x_date};
+/// assert_eq!(parse_x_date("20240601T123456Z"), Ok(1_717_245_296));
+/// assert!(parse_x_date("20240230T000000Z").is_err()); // February 30th
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidInput`] (field `x_date`) when the text is not a real UTC instant in that form.
+pub fn parse_x_date(text: &str) -> Result<u64, Error> {
+    let invalid = || Error::invalid("x_date", "expected YYYYMMDD'T'HHMMSS'Z', a real UTC date and time");
+    let b = text.as_bytes();
+    if b.len() != 16 || b.get(8) != Some(&b'T') || b.get(15) != Some(&b'Z') {
+        return Err(invalid());
+    }
+    let digits = |range: core::ops::Range<usize>| -> Option<u64> {
+        let part = text.get(range)?;
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok()).flatten()
+    };
+    let fields = (digits(0..4), digits(4..6), digits(6..8), digits(9..11), digits(11..13), digits(13..15));
+    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = fields else {
+        return Err(invalid());
+    };
+    if year < 1970 || !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 59
+    {
+        return Err(invalid());
+    }
+    let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    // A date that does not exist (February 30th) does not format back the same.
+    match XDate::new(secs) {
+        Ok(d) if d.as_str() == text => Ok(secs),
+        _ => Err(invalid()),
+    }
+}
+
+/// Days since 1970-01-01 of a civil date, for years from 1970 on (Howard Hinnant's algorithm).
+fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe).saturating_sub(719_468)
+}
+
 /// An `X-Date`, kept on the stack.
 #[derive(Clone, Copy)]
 pub(crate) struct XDate([u8; 16]);
@@ -86,5 +133,24 @@ mod tests {
             assert_eq!(XDate::new(t).map(|d| d.as_str().to_owned()).ok().as_deref(), Some(want), "{t}");
         }
         assert!(XDate::new(MAX_UNIX + 1).is_err());
+    }
+
+    #[test]
+    fn parse_is_the_inverse() {
+        for t in [0, 951_782_400, 1_717_245_296, 1_735_689_599, 4_102_444_800, MAX_UNIX, 1_709_164_800] {
+            let text = XDate::new(t).map(|d| d.as_str().to_owned()).unwrap_or_default();
+            assert_eq!(parse_x_date(&text).ok(), Some(t), "{text}");
+        }
+        for bad in [
+            "",
+            "20240601T123456",
+            "2024-06-01T12:34Z",
+            "20241301T000000Z",
+            "20240601T246000Z",
+            "19691231T235959Z",
+            "2024060+T123456Z",
+        ] {
+            assert!(parse_x_date(bad).is_err(), "{bad}");
+        }
     }
 }
