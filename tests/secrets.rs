@@ -85,6 +85,19 @@ fn errors_never_carry_secrets() {
         // A reply that echoes a token in a malformed body: the excerpt is kept, so this is the
         // one place where the vendor's own bytes appear; a well-formed token reply never errors.
         parse_token_response(&HttpResponse::new(200, vec![], "{}"), 0, &TokenPolicy::default()).unwrap_err(),
+        // A token reply that fails to parse after the token: its excerpt must not quote it.
+        parse_token_response(
+            &HttpResponse::new(200, vec![], format!(r#"{{"access_token":"{APP_TOKEN}","expires_in":"abc"}}"#)),
+            0,
+            &TokenPolicy::default(),
+        )
+        .unwrap_err(),
+        imedit::easemob::parse_agora_token_exchange_response(
+            &HttpResponse::new(502, vec![], format!("<html>{APP_TOKEN} access_token</html>")),
+            0,
+            &TokenPolicy::default(),
+        )
+        .unwrap_err(),
     ];
     for e in &errors {
         assert_eq!(e.code(), if e.status().is_some() { "malformed_response" } else { "invalid_input" });

@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{excerpt, ApiError, ApiErrorKind, Error, RetryAdvice, Vendor};
 use crate::http::HttpResponse;
+use crate::secret::Secret;
 
 /// The Easemob call a reply answers (the same status means different things on different calls).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,11 +34,14 @@ pub(crate) fn malformed(response: &HttpResponse, call: Call, reason: &str) -> Er
         500 => RetryAdvice::Retry,
         _ => RetryAdvice::DoNotRetry,
     };
+    // A token reply that failed to parse may still hold the token: never quote it.
+    let holds_token = matches!(call, Call::Token | Call::AgoraExchange)
+        && response.body.windows(b"access_token".len()).any(|w| w == b"access_token");
     Error::MalformedResponse {
         vendor: Vendor::Easemob,
         status: response.status,
         reason: reason.to_owned(),
-        excerpt: excerpt(&response.body),
+        excerpt: if holds_token { Secret::REDACTED.to_owned() } else { excerpt(&response.body) },
         retry,
     }
 }
