@@ -160,6 +160,18 @@ pub enum Fault {
     Network,
 }
 
+impl Fault {
+    /// `caller`, `vendor`, `response` or `network`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Caller => "caller",
+            Self::Vendor => "vendor",
+            Self::Response => "response",
+            Self::Network => "network",
+        }
+    }
+}
+
 /// What to do after an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RetryAdvice {
@@ -187,6 +199,16 @@ impl RetryAdvice {
             Self::FixClock => "fix_clock",
             Self::DoNotRetry => "do_not_retry",
         }
+    }
+}
+
+impl RetryAdvice {
+    /// Every advice.
+    pub const ALL: [Self; 5] = [Self::Retry, Self::RefreshToken, Self::RereadFirst, Self::FixClock, Self::DoNotRetry];
+
+    /// The advice for its string form (see [`RetryAdvice::as_str`]).
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == text)
     }
 }
 
@@ -320,6 +342,35 @@ pub enum ApiErrorKind {
 }
 
 impl ApiErrorKind {
+    /// Every kind.
+    pub const ALL: [Self; 20] = [
+        Self::InvalidCredentials,
+        Self::TokenInvalid,
+        Self::InvalidTimestamp,
+        Self::PermissionDenied,
+        Self::FeatureNotEnabled,
+        Self::RateLimited,
+        Self::QuotaExceeded,
+        Self::InvalidRequest,
+        Self::IllegalArgument,
+        Self::UnsupportedMessageType,
+        Self::InvalidMessageId,
+        Self::MessageUnavailable,
+        Self::EditLimitReached,
+        Self::ConcurrentEdit,
+        Self::RewriteInternalError,
+        Self::AppNotFound,
+        Self::EntityTooLarge,
+        Self::UnsupportedMediaType,
+        Self::ServiceUnavailable,
+        Self::Other,
+    ];
+
+    /// The kind for its stable code (see [`ApiErrorKind::code`]).
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
     /// The stable string code of this kind.
     pub fn code(self) -> &'static str {
         match self {
@@ -409,6 +460,18 @@ mod tests {
         assert!(e.starts_with("<html> <head> <title>502 Bad Gateway</title>"), "{e}");
         assert!(e.chars().count() <= 121);
         assert!(!e.chars().any(char::is_control));
+    }
+
+    #[test]
+    fn kinds_and_advice_round_trip() {
+        for kind in ApiErrorKind::ALL {
+            assert_eq!(ApiErrorKind::from_code(kind.code()), Some(kind));
+            assert!(ERROR_CODES.contains(&kind.code()));
+        }
+        for advice in RetryAdvice::ALL {
+            assert_eq!(RetryAdvice::parse(advice.as_str()), Some(advice));
+        }
+        assert_eq!(ApiErrorKind::from_code("invalid_input"), None);
     }
 
     #[test]
