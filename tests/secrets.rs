@@ -80,6 +80,8 @@ fn errors_never_carry_secrets() {
     let errors = [
         build_rewrite_request(&settings, &Secret::new(bad_token.clone()), &RewriteMessage::text("1", "x")).unwrap_err(),
         Credentials::new("AK", SK).unwrap().with_session_token(format!("{STS} x")).unwrap_err(),
+        Credentials::new("AK", format!("{SK}\r\n")).unwrap_err(),
+        Credentials::new("AK", format!("{SK}\0")).unwrap_err(),
         ClientCredentials::new("id", format!("{CLIENT_SECRET} x")).unwrap_err(),
         build_agora_token_exchange_request(&settings, &Secret::new(format!("{AGORA}\n"))).unwrap_err(),
         // A reply that echoes a token in a malformed body: the excerpt is kept, so this is the

@@ -38,7 +38,7 @@ impl Credentials {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] when the access key id is empty or holds whitespace, control
-    /// characters, `/` or `,`, or when the secret key is empty.
+    /// characters, `/` or `,`, or when the secret key is empty or holds control characters.
     pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<Secret>) -> Result<Self, Error> {
         let access_key_id = access_key_id.into();
         let secret_access_key = secret_access_key.into();
@@ -48,6 +48,12 @@ impl Credentials {
         }
         if secret_access_key.is_empty() {
             return Err(Error::invalid("secret_access_key", "must not be empty"));
+        }
+        if secret_access_key.expose().chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "secret_access_key",
+                "must not contain CR, LF, NUL or other control characters",
+            ));
         }
         Ok(Self { access_key_id, secret_access_key, session_token: None })
     }
