@@ -791,9 +791,14 @@ impl fmt::Debug for SigningStages {
 #[uniffi::export]
 impl SigningStages {
     /// The canonical request whose SHA-256 is signed. With temporary credentials it holds the
-    /// session token (its `x-security-token` line): do not log it then.
+    /// session token (its `x-security-token` line): print `canonical_request_redacted` instead.
     pub fn canonical_request(&self) -> String {
         self.0.canonical_request().to_owned()
+    }
+
+    /// The canonical request with the session token replaced by `[REDACTED]`: safe to print.
+    pub fn canonical_request_redacted(&self) -> String {
+        self.0.canonical_request_redacted().into_owned()
     }
 
     /// The string to sign.

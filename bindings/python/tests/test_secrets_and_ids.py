@@ -55,6 +55,10 @@ def test_volcengine_objects_hide_secrets() -> None:
     assert "[REDACTED]" in repr(request)
     assert SECRET_KEY not in request.to_curl(False) and SESSION_TOKEN not in request.to_curl(False)
     assert SESSION_TOKEN in request.to_curl(True)
+    assert SESSION_TOKEN in stages.canonical_request()  # the signed form carries it
+    redacted = stages.canonical_request_redacted()
+    assert_hidden(redacted)
+    assert redacted.replace("[REDACTED]", SESSION_TOKEN) == stages.canonical_request()
     client = VolcengineClient(creds)
     assert_hidden(client)
     generic = imedit.sign(
