@@ -142,10 +142,9 @@ proptest! {
             let last = patch.iter().rev().find(|(pk, _)| pk == k).map(|(_, v)| v);
             prop_assert_eq!(merged.iter().find(|(mk, _)| mk == k).map(|(_, v)| v), last);
         }
-        for (k, v) in &current {
+        for (k, _) in &current {
             if !patch.iter().any(|(pk, _)| pk == k) {
                 prop_assert_eq!(merged.iter().find(|(mk, _)| mk == k).map(|(_, v)| v), current.iter().find(|(ck, _)| ck == k).map(|(_, cv)| cv));
-                let _ = v;
             }
         }
     }
